@@ -1,0 +1,60 @@
+"""The application factory: middlewares, routes and the resources' life cycles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from service import handlers
+from service.appkeys import BACKENDS, REGISTRY, SANDBOX, SETTINGS
+from service.backends import load_backends
+from service.errors import Handler, error_middleware, error_response
+from service.sandbox import Sandbox
+from service.settings import Settings
+from service.tasks import TaskRegistry
+
+
+@web.middleware
+async def closing_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """While shutting down, new work is refused with 503; reads still answer."""
+    if request.method == "POST" and REGISTRY in request.app and request.app[REGISTRY].closing:
+        return error_response(503, "the server is shutting down")
+    return await handler(request)
+
+
+async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    sandbox = Sandbox(app[SETTINGS], app[BACKENDS])
+    await sandbox.start()
+    app[SANDBOX] = sandbox
+    yield
+    await sandbox.close()
+
+
+async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    registry = TaskRegistry(app[SANDBOX], settings.workers, settings.queue_size, settings.task_ttl, settings.max_tasks)
+    await registry.start()
+    app[REGISTRY] = registry
+    yield
+    await registry.close(settings.shutdown_grace)
+
+
+async def _stop_taking_tasks(app: web.Application) -> None:
+    # on_shutdown runs before open requests are waited for: refuse new work from here on.
+    app[REGISTRY].closing = True
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the application; resources open in its cleanup contexts, not here."""
+    app = web.Application(middlewares=[error_middleware, closing_middleware], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app[BACKENDS] = load_backends(settings.images_dir)
+    app.cleanup_ctx.extend([_sandbox_ctx, _registry_ctx])
+    app.on_shutdown.append(_stop_taking_tasks)
+    app.router.add_get("/backends", handlers.list_backends)
+    app.router.add_post("/task", handlers.create_task)
+    app.router.add_get("/task/{id}", handlers.get_task)
+    app.router.add_delete("/task/{id}", handlers.delete_task)
+    app.router.add_post("/execute", handlers.execute)
+    return app
