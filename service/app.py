@@ -41,8 +41,9 @@ async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _stop_taking_tasks(app: web.Application) -> None:
-    # on_shutdown runs before open requests are waited for: refuse new work from here on.
-    app[REGISTRY].closing = True
+    # on_shutdown runs before open requests are waited for: refuse new work from here on and end
+    # the running tasks, so that a client waiting on /execute gets its (terminated) result.
+    await app[REGISTRY].close(app[SETTINGS].shutdown_grace)
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -17,7 +17,9 @@ async def list_backends(request: web.Request) -> web.Response:
     sandbox = request.app[SANDBOX]
     body = BackendList(
         backends=[
-            Backend(name=b.name, description=b.description, version=b.version, compile=b.compile, run=b.run, file=b.file)
+            Backend(
+                name=b.name, description=b.description, version=b.version, compile=b.compile, run=b.run, file=b.file
+            )
             for name, b in sorted(request.app[BACKENDS].items())
             if name in sandbox.available
         ]
@@ -27,11 +29,11 @@ async def list_backends(request: web.Request) -> web.Response:
 
 async def _job(request: web.Request) -> Job:
     # The body is JSON whatever the Content-Type says (RCCVM's clients post with curl -d).
-    body = await request.read()
-    job = build_job(request.app[SETTINGS], request.app[BACKENDS], request.app[SANDBOX].available, parse_request(body))
-    if not request.app[SANDBOX].engine_up:
+    parsed = parse_request(await request.read())
+    sandbox = request.app[SANDBOX]
+    if not sandbox.engine_up:
         raise Unavailable("the container engine is unreachable; retry shortly")
-    return job
+    return build_job(request.app[SETTINGS], request.app[BACKENDS], sandbox.available, parsed)
 
 
 async def create_task(request: web.Request) -> web.Response:

@@ -50,8 +50,15 @@ def _build(backend: Backend, folder: Path, prefix: str) -> str:
         raise RuntimeError(f"{backend.name}: version command failed: {probe.stdout}{probe.stderr}")
     version = lines[0]
     labelled = _docker(
-        "build", "-q", "--label", f"sandpit.source={digest}", "--label", f"sandpit.version={version}",
-        "-t", image, "-",
+        "build",
+        "-q",
+        "--label",
+        f"sandpit.source={digest}",
+        "--label",
+        f"sandpit.version={version}",
+        "-t",
+        image,
+        "-",
         input_text=f"FROM {staging}\n",
     )
     if labelled.returncode != 0:
@@ -81,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             name: pool.submit(_build, backends[name], settings.images_dir / name, settings.image_prefix)
             for name in names
         }
-        for name, future in futures.items():
+        for future in futures.values():
             try:
                 print(future.result(), flush=True)
             except (RuntimeError, OSError) as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -28,7 +28,7 @@ def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with milliseconds, e.g. 2026-12-04T19:22:27.123Z."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def parse_request(body: bytes) -> TaskRequest:
@@ -106,13 +106,21 @@ def build_job(settings: Settings, backends: dict[str, Backend], available: set[s
     compile_stage = request.compile
     compile_argv = compile_stage.argv if compile_stage and compile_stage.argv is not None else backend.compile
     if compile_argv:
-        stages.append(StageSpec("compile", list(compile_argv), dict(compile_stage.env) if compile_stage else {},
-                                b"", int(compile_limit * 1000)))
+        stages.append(
+            StageSpec(
+                "compile",
+                list(compile_argv),
+                dict(compile_stage.env) if compile_stage else {},
+                b"",
+                int(compile_limit * 1000),
+            )
+        )
     run_stage = request.run
     run_argv = run_stage.argv if run_stage and run_stage.argv is not None else backend.run
     stdin = (run_stage.stdin or "").encode() if run_stage else b""
-    stages.append(StageSpec("run", list(run_argv), dict(run_stage.env) if run_stage else {}, stdin,
-                            int(time_limit * 1000)))
+    stages.append(
+        StageSpec("run", list(run_argv), dict(run_stage.env) if run_stage else {}, stdin, int(time_limit * 1000))
+    )
     return Job(backend, _decode_files(request), stages, memory, processes, output)
 
 
@@ -124,12 +132,14 @@ def to_result(outcome: Outcome) -> Result:
             code=stage.code,
             stdout=decode_output(bytes(stage.stdout), stage.stdout_truncated),
             stderr=decode_output(bytes(stage.stderr), stage.stderr_truncated),
-            status=stage.status,  # type: ignore[arg-type]
+            status=stage.status,
             signal=stage.signal_name,
             stdoutTruncated=stage.stdout_truncated,
             stderrTruncated=stage.stderr_truncated,
             durationMs=stage.duration_ms,
             memoryPeakBytes=stage.memory_peak,
         )
-    error = ErrorDetail(type=outcome.error_type, message=outcome.error) if outcome.error_type and outcome.error else None
+    error = (
+        ErrorDetail(type=outcome.error_type, message=outcome.error) if outcome.error_type and outcome.error else None
+    )
     return Result(compile=stages.get("compile"), run=stages.get("run"), error=error)

@@ -15,6 +15,7 @@ task and bind-mounted as the container's /work; it is unmounted and removed with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -193,8 +194,11 @@ def _mount_tmpfs(path: Path, size_mib: int, inodes: int, uid: int, gid: int) -> 
     options = f"size={size_mib}m,nr_inodes={inodes},mode=0755,uid={uid},gid={gid}".encode()
     if _libc.mount(b"tmpfs", str(path).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) == 0:
         return True
-    log.warning("cannot mount a tmpfs on %s (%s): the working directory's size is not bounded",
-                path, os.strerror(ctypes.get_errno()))
+    log.warning(
+        "cannot mount a tmpfs on %s (%s): the working directory's size is not bounded",
+        path,
+        os.strerror(ctypes.get_errno()),
+    )
     return False
 
 
@@ -259,7 +263,7 @@ def write_files(workdir: Path, files: dict[str, tuple[bytes, bool]], uid: int, g
             os.fchmod(fd, 0o755 if executable else 0o644)
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
 
@@ -286,8 +290,8 @@ class _FrameReader:
             stream, size = DOCKER_HEADER.unpack_from(self.raw)
             if len(self.raw) < DOCKER_HEADER.size + size:
                 break
-            body = self.raw[DOCKER_HEADER.size:DOCKER_HEADER.size + size]
-            del self.raw[:DOCKER_HEADER.size + size]
+            body = self.raw[DOCKER_HEADER.size : DOCKER_HEADER.size + size]
+            del self.raw[: DOCKER_HEADER.size + size]
             if stream == 1:
                 self.payload += body
             else:
@@ -301,8 +305,8 @@ class _FrameReader:
                 kind, stage, size = FRAME_HEADER.unpack_from(self.payload)
                 if len(self.payload) < FRAME_HEADER.size + size:
                     break
-                body = bytes(self.payload[FRAME_HEADER.size:FRAME_HEADER.size + size])
-                del self.payload[:FRAME_HEADER.size + size]
+                body = bytes(self.payload[FRAME_HEADER.size : FRAME_HEADER.size + size])
+                del self.payload[: FRAME_HEADER.size + size]
                 yield kind, stage, body
             if not self._fill():
                 return
@@ -385,9 +389,16 @@ class Sandbox:
     def _read_images(self) -> None:
         for name, backend in self.backends.items():
             try:
-                labels = self.client.inspect_image(backend.image(self.settings.image_prefix))["Config"]["Labels"] or {}
+                labels = (
+                    self.client.inspect_image(  # type: ignore[no-untyped-call]
+                        backend.image(self.settings.image_prefix)
+                    )["Config"]["Labels"]
+                    or {}
+                )
             except docker.errors.ImageNotFound:
-                log.warning("backend %s has no image %s: run `make images`", name, backend.image(self.settings.image_prefix))
+                log.warning(
+                    "backend %s has no image %s: run `make images`", name, backend.image(self.settings.image_prefix)
+                )
                 continue
             except ENGINE_ERRORS as error:
                 raise EngineUnavailable(str(error)) from error
@@ -421,7 +432,7 @@ class Sandbox:
                         await self.call(self._read_images)
                     self._refill.set()
                 self.engine_up = True
-            except (asyncio.TimeoutError, EngineUnavailable, *ENGINE_ERRORS) as error:
+            except (TimeoutError, EngineUnavailable, *ENGINE_ERRORS) as error:
                 if self.engine_up:
                     log.error("the container engine does not answer: %s", error or "timeout")
                 self.engine_up = False
@@ -450,8 +461,10 @@ class Sandbox:
                     str(self.settings.runner_path.resolve()): {"bind": RUNNER_MOUNT, "mode": "ro"},
                 },
                 read_only=True,
-                tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={self.settings.tmp_size_mib}m,"
-                       f"nr_inodes={self.settings.tmp_inodes},mode=1777"},
+                tmpfs={
+                    "/tmp": f"rw,exec,nosuid,nodev,size={self.settings.tmp_size_mib}m,"
+                    f"nr_inodes={self.settings.tmp_inodes},mode=1777"
+                },
                 mem_limit=f"{memory_mib}m",
                 memswap_limit=f"{memory_mib}m",  # equal: no swap
                 pids_limit=processes,
@@ -460,7 +473,9 @@ class Sandbox:
                 security_opt=["no-new-privileges"],
                 ulimits=[
                     Ulimit(name="nofile", soft=self.settings.open_files, hard=self.settings.open_files),
-                    Ulimit(name="fsize", soft=self.settings.file_size_mib << 20, hard=self.settings.file_size_mib << 20),
+                    Ulimit(
+                        name="fsize", soft=self.settings.file_size_mib << 20, hard=self.settings.file_size_mib << 20
+                    ),
                     Ulimit(name="core", soft=0, hard=0),
                 ],
                 ipc_mode="private",
@@ -483,7 +498,7 @@ class Sandbox:
             )
             # Our attach closing ends the runner's stdin: a ready container we drop exits at once.
             config["StdinOnce"] = True
-            container_id = self.client.create_container_from_config(config, None)["Id"]
+            container_id = self.client.create_container_from_config(config, None)["Id"]  # type: ignore[no-untyped-call]
             raw = self.client.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             sock = getattr(raw, "_sock", raw)
             self.client.start(container_id)
@@ -509,10 +524,8 @@ class Sandbox:
 
     def destroy(self, box: Box) -> None:
         """Remove a box's container and its working directory (blocking)."""
-        try:
+        with contextlib.suppress(OSError):
             box.sock.close()
-        except OSError:
-            pass
         self.kill_container(box.id)
         remove_workdir(box.workdir)
 
@@ -530,7 +543,8 @@ class Sandbox:
         self.demand.setdefault(key[0], deque(maxlen=256)).append(time.monotonic())
         box = self._take(key)
         self._refill.set()
-        return await self.call(self._run_in_box, execution, box)
+        outcome: Outcome = await self.call(self._run_in_box, execution, box)
+        return outcome
 
     def _take(self, key: tuple[str, int, int]) -> Box | None:
         boxes = self.ready.get(key)

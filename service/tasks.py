@@ -9,7 +9,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from service.errors import EngineUnavailable, NotFound, QueueFull, Unavailable
@@ -23,7 +23,7 @@ Status = Literal["queued", "running", "finished", "cancelled", "failed"]
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(eq=False)
@@ -89,6 +89,8 @@ class TaskRegistry:
 
     async def close(self, grace: float) -> None:
         """Take no more tasks, cancel queued ones, give running ones `grace` seconds, then kill them."""
+        if self.closing:
+            return
         self.closing = True
         while not self.queue.empty():
             task = self.queue.get_nowait()
@@ -149,7 +151,7 @@ class TaskRegistry:
                 task.execution.kill()
             try:
                 await asyncio.wait_for(task.done.wait(), timeout=10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("task %s: still running 10 s after its kill", task.id)
         return task
 

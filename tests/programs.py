@@ -14,7 +14,7 @@ from __future__ import annotations
 PROGRAMS: dict[str, dict[str, str]] = {
     "bash": {
         "hello": "echo 'hello world'\n",
-        "sum": "sum=0\nfor n in $(cat); do sum=$((sum + n)); done\necho \"$sum\"\n",
+        "sum": 'sum=0\nfor n in $(cat); do sum=$((sum + n)); done\necho "$sum"\n',
         "runtime_error": "echo 'error: boom' >&2\nexit 3\n",
     },
     "clojure": {
@@ -46,10 +46,7 @@ PROGRAMS: dict[str, dict[str, str]] = {
             '    std::cout << sum << "\\n";\n'
             "}\n"
         ),
-        "runtime_error": (
-            "#include <stdexcept>\n\n"
-            'int main() {\n    throw std::runtime_error("boom");\n}\n'
-        ),
+        "runtime_error": ('#include <stdexcept>\n\nint main() {\n    throw std::runtime_error("boom");\n}\n'),
         "compile_error": "int main() {\n    return undefined_name;\n}\n",
     },
     "gcc": {
@@ -64,8 +61,7 @@ PROGRAMS: dict[str, dict[str, str]] = {
             "}\n"
         ),
         "runtime_error": (
-            "#include <stdio.h>\n\n"
-            'int main(void) {\n    fprintf(stderr, "error: boom\\n");\n    return 3;\n}\n'
+            '#include <stdio.h>\n\nint main(void) {\n    fprintf(stderr, "error: boom\\n");\n    return 3;\n}\n'
         ),
         "compile_error": "int main(void) {\n    return undefined_name;\n}\n",
     },

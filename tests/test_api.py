@@ -107,8 +107,12 @@ def test_backends_lists_each_with_its_defaults(api: Api) -> None:
 
 def test_compile_argv_empty_means_no_compile_stage(api: Api) -> None:
     result = api.execute(
-        {"backend": "gcc", "files": {"run.sh": {"data": "echo no compile", "executable": True}},
-         "compile": {"argv": []}, "run": {"argv": ["./run.sh"]}}
+        {
+            "backend": "gcc",
+            "files": {"run.sh": {"data": "echo no compile", "executable": True}},
+            "compile": {"argv": []},
+            "run": {"argv": ["./run.sh"]},
+        }
     )
     assert "compile" not in result
     assert result["run"]["stdout"] == "no compile\n"
@@ -152,7 +156,9 @@ def test_stdin_absent_means_eof_at_once(api: Api) -> None:
 
 
 def test_stdin_is_given_to_the_program(api: Api) -> None:
-    result = api.execute(python("import sys\nprint(sum(map(int, sys.stdin.read().split())))", run={"stdin": "1 2 3\n4"}))
+    result = api.execute(
+        python("import sys\nprint(sum(map(int, sys.stdin.read().split())))", run={"stdin": "1 2 3\n4"})
+    )
     assert result["run"]["stdout"] == "10\n"
 
 
@@ -176,7 +182,7 @@ def test_delete_cancels_a_running_task(api: Api) -> None:
     assert cancelled["status"] == "cancelled"
     assert cancelled["terminated"] is True
     assert "finishedAt" in cancelled
-    assert api.execute(bash("echo next")) ["run"]["stdout"] == "next\n"
+    assert api.execute(bash("echo next"))["run"]["stdout"] == "next\n"
 
 
 # -- errors -------------------------------------------------------------------------------
