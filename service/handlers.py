@@ -70,4 +70,6 @@ async def execute(request: web.Request) -> web.Response:
         raise
     if task.result is None:
         raise Unavailable("the server is shutting down")
-    return web.json_response(task.result.model_dump(exclude_none=True))
+    # Server-Timing lets a client (and bench/) tell the sandbox's time from the service's own.
+    timing = {"Server-Timing": f"sandbox;dur={task.sandbox_seconds * 1000:.3f}"}
+    return web.json_response(task.result.model_dump(exclude_none=True), headers=timing)

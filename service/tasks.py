@@ -43,6 +43,7 @@ class Task:
     cancel_requested: bool = False
     done: asyncio.Event = field(default_factory=asyncio.Event)
     finished_monotonic: float = 0.0
+    sandbox_seconds: float = 0.0  # time spent in the sandbox, for Server-Timing
 
     def view(self) -> dict[str, Any]:
         """The task as the API shows it; fields without a value are left out."""
@@ -198,5 +199,6 @@ class TaskRegistry:
             task.finish("failed", Result(error=ErrorDetail(type="InternalError", message=message)), False)
         finally:
             self.running.discard(task)
-            self._durations.append(time.monotonic() - started)
+            task.sandbox_seconds = time.monotonic() - started
+            self._durations.append(task.sandbox_seconds)
         log.info("task %s: %s%s", task.id, task.status, " (terminated)" if task.terminated else "")
