@@ -53,6 +53,11 @@ RUNNER_MOUNT = "/.sandpit/runner"
 LABEL_OWNER = "sandpit.owner"
 DOCKER_API_VERSION = "1.41"  # Docker 20.10, Debian bookworm's engine; newer engines speak it too
 BACKSTOP_SLACK_S = 5.0  # beyond the stages' own limits before the host kills a silent container
+# gVisor's own host threads (its kernel and ptrace stubs) count against the container's pids
+# limit, and each of the program's processes costs a stub process and threads on the host
+# (ptrace platform): under runsc the pids limit is sized for that, and bounds the program loosely.
+RUNSC_THREADS = 192
+RUNSC_PANIC = 2  # the exit code of a container whose gVisor kernel gave up
 IDLE_CONTAINER_MIB = 4  # what an idle ready container costs the host (measured about 3.5 MiB)
 
 FRAME_STDOUT, FRAME_STDERR, FRAME_RESULT, FRAME_DONE, FRAME_ERROR = 1, 2, 3, 4, 5
@@ -467,7 +472,7 @@ class Sandbox:
                 },
                 mem_limit=f"{memory_mib}m",
                 memswap_limit=f"{memory_mib}m",  # equal: no swap
-                pids_limit=processes,
+                pids_limit=processes * 4 + RUNSC_THREADS if self.settings.runtime == "runsc" else processes,
                 nano_cpus=int(self.settings.cpus * 1e9),
                 cap_drop=["ALL"],
                 security_opt=["no-new-privileges"],
@@ -482,6 +487,10 @@ class Sandbox:
                 log_config=LogConfig(type="none"),
                 runtime=self.settings.runtime,
                 privileged=False,
+                # runc: network_disabled below already gives an empty network namespace (only lo)
+                # without the engine's costly "none" network set-up. gVisor needs the "none"
+                # network to start at all; it then also has only its own loopback.
+                network_mode="none" if self.settings.runtime == "runsc" else None,
             )
             config = self.client.create_container_config(
                 backend.image(self.settings.image_prefix),
@@ -492,7 +501,7 @@ class Sandbox:
                 environment={"HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp"},
                 hostname="sandbox",
                 stdin_open=True,
-                network_disabled=True,
+                network_disabled=self.settings.runtime != "runsc",
                 labels={LABEL_OWNER: self.owner, "sandpit.backend": name},
                 host_config=host_config,
             )
@@ -617,24 +626,35 @@ class Sandbox:
     def _explain_lost(self, execution: Execution, box: Box, outcome: Outcome, current: StageOutcome | None) -> None:
         """The stream ended before the runner said it was done: find out why."""
         job = execution.job
+        if current is None and len(outcome.stages) < len(job.stages):
+            # The stage under way had not written anything yet.
+            current = outcome.stages.setdefault(job.stages[len(outcome.stages)].name, StageOutcome())
         if execution.killed:
-            if current is None and len(outcome.stages) < len(job.stages):
-                current = outcome.stages.setdefault(job.stages[len(outcome.stages)].name, StageOutcome())
             if current is not None:
                 current.code, current.signal = 128 + signal.SIGKILL, signal.SIGKILL
             return
         try:
             state = self.client.inspect_container(box.id)["State"]
         except ENGINE_ERRORS as error:
-            outcome.error_type, outcome.error = "EngineError", f"the container was lost: {error}"
-            return
+            state = {}
+            outcome.error = f"the container was lost: {error}"
         if state.get("OOMKilled") and current is not None:
+            # The whole container was killed for memory (under gVisor the memory limit does that).
             current.oom, current.code, current.signal = True, 128 + signal.SIGKILL, signal.SIGKILL
             return
+        if current is not None and self.settings.runtime == "runsc" and state.get("ExitCode") == RUNSC_PANIC:
+            # gVisor's kernel needs host processes of its own: a program that uses up the pids
+            # limit takes the whole sandbox down (exit code 2). The program did it: say so.
+            current.code, current.signal = 128 + signal.SIGKILL, signal.SIGKILL
+            current.stderr += b"\nsandpit: the sandbox was ended (under gVisor, this is what reaching the process limit does)\n"
+            log.warning("container %s: the gVisor sandbox ended abruptly", box.id[:12])
+            return
         outcome.error_type = "EngineError"
-        outcome.error = f"the container stopped unexpectedly (exit code {state.get('ExitCode')})"
+        outcome.error = outcome.error or f"the container stopped unexpectedly (exit code {state.get('ExitCode')})"
         if current is not None:
             current.internal = True
+        if not any(stage.stdout or stage.stderr or stage.duration_ms for stage in outcome.stages.values()):
+            outcome.stages.clear()  # nothing ran: the error object alone says what happened
 
     # -- the ready pool -----------------------------------------------------------------------
 

@@ -83,6 +83,7 @@ static void send_frame(uint8_t type, uint8_t stage, const void *payload, uint32_
 }
 
 static void fail(const char *message) {
+    dprintf(2, "sandpit-runner: %s (errno %d)\n", message, errno);
     send_frame(FRAME_ERROR, 0, message, (uint32_t)strlen(message));
     _exit(2);
 }
