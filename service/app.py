@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from service import handlers
-from service.appkeys import BACKENDS, REGISTRY, SANDBOX, SETTINGS
+from service.appkeys import BACKENDS, METRICS, REGISTRY, SANDBOX, SETTINGS
 from service.backends import load_backends
 from service.errors import Handler, error_middleware, error_response
+from service.metrics import Metrics
 from service.sandbox import Sandbox
 from service.settings import Settings
 from service.tasks import TaskRegistry
@@ -24,7 +25,7 @@ async def closing_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
-    sandbox = Sandbox(app[SETTINGS], app[BACKENDS])
+    sandbox = Sandbox(app[SETTINGS], app[BACKENDS], app[METRICS])
     await sandbox.start()
     app[SANDBOX] = sandbox
     yield
@@ -33,7 +34,9 @@ async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    registry = TaskRegistry(app[SANDBOX], settings.workers, settings.queue_size, settings.task_ttl, settings.max_tasks)
+    registry = TaskRegistry(
+        app[SANDBOX], app[METRICS], settings.workers, settings.queue_size, settings.task_ttl, settings.max_tasks
+    )
     await registry.start()
     app[REGISTRY] = registry
     yield
@@ -51,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[error_middleware, closing_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[BACKENDS] = load_backends(settings.images_dir)
+    app[METRICS] = Metrics()
     app.cleanup_ctx.extend([_sandbox_ctx, _registry_ctx])
     app.on_shutdown.append(_stop_taking_tasks)
     app.router.add_get("/backends", handlers.list_backends)
@@ -58,4 +62,10 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/task/{id}", handlers.get_task)
     app.router.add_delete("/task/{id}", handlers.delete_task)
     app.router.add_post("/execute", handlers.execute)
+    app.router.add_get("/", handlers.playground)
+    app.router.add_get("/healthz", handlers.healthz)
+    app.router.add_get("/readyz", handlers.readyz)
+    app.router.add_get("/metrics", handlers.metrics)
+    app.router.add_get("/openapi.json", handlers.openapi)
+    app.router.add_get("/docs", handlers.docs)
     return app

@@ -3,6 +3,7 @@
 from aiohttp import web
 
 from service.backends import Backend
+from service.metrics import Metrics
 from service.sandbox import Sandbox
 from service.settings import Settings
 from service.tasks import TaskRegistry
@@ -11,3 +12,4 @@ SETTINGS = web.AppKey("settings", Settings)
 BACKENDS = web.AppKey("backends", dict[str, Backend])
 SANDBOX = web.AppKey("sandbox", Sandbox)
 REGISTRY = web.AppKey("registry", TaskRegistry)
+METRICS = web.AppKey("metrics", Metrics)

@@ -68,9 +68,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(503, f"the container engine is unavailable: {error}")
     except web.HTTPException as error:
         if error.status == 404:
-            return error_response(404, f"no route {request.method} {request.path}; see GET /backends, POST /task")
+            return error_response(404, "no such route; the API is described at /docs")
         if error.status == 405:
-            return error_response(405, f"{request.method} is not allowed on {request.path}", dict(error.headers))
+            allow = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
+            return error_response(405, f"{request.method} is not allowed on this path", allow)
         if error.status == 413:
             return error_response(413, "the request body is larger than the configured maximum")
         if error.status < 400:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
-from service.appkeys import BACKENDS, REGISTRY, SANDBOX, SETTINGS
+from service.appkeys import BACKENDS, METRICS, REGISTRY, SANDBOX, SETTINGS
 from service.errors import NotFound, Unavailable
 from service.jobs import build_job, parse_request
 from service.models import Backend, BackendList
+from service.openapi import build_openapi
 from service.sandbox import Job
 from service.tasks import Task
+
+STATIC = Path(__file__).parent / "static"
+PLAYGROUND = STATIC / "index.html"
+OPENAPI = build_openapi()
+
+
+async def playground(request: web.Request) -> web.FileResponse:
+    """GET /: the playground page, which uses the public API only."""
+    return web.FileResponse(PLAYGROUND)
 
 
 async def list_backends(request: web.Request) -> web.Response:
@@ -73,3 +85,34 @@ async def execute(request: web.Request) -> web.Response:
     # Server-Timing lets a client (and bench/) tell the sandbox's time from the service's own.
     timing = {"Server-Timing": f"sandbox;dur={task.sandbox_seconds * 1000:.3f}"}
     return web.json_response(task.result.model_dump(exclude_none=True), headers=timing)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """GET /healthz: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """GET /readyz: the engine answers and every configured backend's image exists."""
+    sandbox = request.app[SANDBOX]
+    if not sandbox.engine_up:
+        raise Unavailable("not ready: the container engine does not answer")
+    missing = sorted(set(request.app[BACKENDS].keys()) - sandbox.available)
+    if missing:
+        raise Unavailable(f"not ready: no image for {', '.join(missing)} (run `make images`)")
+    return web.json_response({"status": "ready", "backends": len(sandbox.available)})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics: Prometheus text format."""
+    return web.Response(body=request.app[METRICS].render(), content_type="text/plain", charset="utf-8")
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """GET /openapi.json: the API, generated from the models."""
+    return web.json_response(OPENAPI)
+
+
+async def docs(request: web.Request) -> web.FileResponse:
+    """GET /docs: the API for people, rendered from /openapi.json."""
+    return web.FileResponse(STATIC / "docs.html")

@@ -44,6 +44,7 @@ from docker.types import LogConfig, Ulimit
 
 from service.backends import Backend
 from service.errors import EngineUnavailable
+from service.metrics import Metrics
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ BACKSTOP_SLACK_S = 5.0  # beyond the stages' own limits before the host kills a 
 # (ptrace platform): under runsc the pids limit is sized for that, and bounds the program loosely.
 RUNSC_THREADS = 192
 RUNSC_PANIC = 2  # the exit code of a container whose gVisor kernel gave up
+ENGINE_SLOW_PINGS = 3  # pings of over a second in a row before a busy engine counts as down
 IDLE_CONTAINER_MIB = 4  # what an idle ready container costs the host (measured about 3.5 MiB)
 
 FRAME_STDOUT, FRAME_STDERR, FRAME_RESULT, FRAME_DONE, FRAME_ERROR = 1, 2, 3, 4, 5
@@ -320,9 +322,10 @@ class _FrameReader:
 class Sandbox:
     """Runs jobs in fresh containers and keeps a pool of started ones ready."""
 
-    def __init__(self, settings: Settings, backends: dict[str, Backend]) -> None:
+    def __init__(self, settings: Settings, backends: dict[str, Backend], metrics: Metrics) -> None:
         self.settings = settings
         self.backends = backends
+        self.metrics = metrics
         self.available: set[str] = set()
         uid, _, gid = settings.sandbox_user.partition(":")
         self.uid, self.gid = int(uid), int(gid or uid)
@@ -339,6 +342,7 @@ class Sandbox:
         self._pending_lock = threading.Lock()
         self._preparing_tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        metrics.ready.set_function(lambda: sum(len(boxes) for boxes in self.ready.values()))
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -426,23 +430,39 @@ class Sandbox:
             self._pending.discard(future)
 
     async def _watch_engine(self) -> None:
-        """Keep `engine_up` current; after an outage, drop the pool (its containers are gone)."""
-        while True:
-            try:
-                await asyncio.wait_for(self.call(self.client.ping), timeout=1.0)
-                if not self.engine_up:
-                    log.info("the container engine answers again")
-                    await self.call(self.remove_leftovers)
-                    if not self.available:
+        """Keep `engine_up` current; after an outage, drop the pool (its containers are gone).
+
+        A refused connection marks the engine down at once; a slow answer only after several in
+        a row, since a busy engine is not a dead one. Pings have a thread of their own so that
+        busy task threads never delay them.
+        """
+        loop = asyncio.get_running_loop()
+        slow = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-ping") as pinger:
+            while True:
+                try:
+                    await asyncio.wait_for(loop.run_in_executor(pinger, self.client.ping), timeout=1.0)
+                    slow = 0
+                    if not self.engine_up:
+                        log.info("the container engine answers again")
+                        await self.call(self.remove_leftovers)
                         await self.call(self._read_images)
-                    self._refill.set()
-                self.engine_up = True
-            except (TimeoutError, EngineUnavailable, *ENGINE_ERRORS) as error:
-                if self.engine_up:
-                    log.error("the container engine does not answer: %s", error or "timeout")
-                self.engine_up = False
-                self.drop_pool()
-            await asyncio.sleep(1.0 if self.engine_up else 0.25)
+                        self._refill.set()
+                    self.engine_up = True
+                except TimeoutError:
+                    slow += 1
+                    if slow >= ENGINE_SLOW_PINGS:
+                        self._engine_down("no answer to several pings")
+                except (EngineUnavailable, *ENGINE_ERRORS) as error:
+                    self._engine_down(str(error))
+                await asyncio.sleep(1.0 if self.engine_up else 0.25)
+
+    def _engine_down(self, reason: str) -> None:
+        if self.engine_up:
+            log.error("the container engine does not answer: %s", reason)
+            self.metrics.engine_errors.inc()
+        self.engine_up = False
+        self.drop_pool()
 
     # -- containers -------------------------------------------------------------------------
 
@@ -454,6 +474,7 @@ class Sandbox:
         """Create, attach and start a container that waits for its task (blocking)."""
         name, memory_mib, processes = key
         backend = self.backends[name]
+        started = time.monotonic()
         workdir = self.settings.work_dir / uuid.uuid4().hex
         workdir.mkdir(mode=0o755)
         if not _mount_tmpfs(workdir, self.settings.work_size_mib, self.settings.work_inodes, self.uid, self.gid):
@@ -511,6 +532,7 @@ class Sandbox:
             raw = self.client.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             sock = getattr(raw, "_sock", raw)
             self.client.start(container_id)
+            self.metrics.container_start.observe(time.monotonic() - started)
             return Box(container_id, key, workdir, sock, raw)
         except BaseException as error:
             if container_id:
@@ -519,6 +541,7 @@ class Sandbox:
             if isinstance(error, docker.errors.ImageNotFound):
                 raise EngineUnavailable(f"the image of backend {name} is missing; run `make images`") from error
             if isinstance(error, ENGINE_ERRORS):
+                self.metrics.engine_errors.inc()
                 raise EngineUnavailable(str(error)) from error
             raise
 
@@ -551,6 +574,7 @@ class Sandbox:
         key = self.key(execution.job)
         self.demand.setdefault(key[0], deque(maxlen=256)).append(time.monotonic())
         box = self._take(key)
+        self.metrics.pool_hits.labels(ready="yes" if box else "no").inc()
         self._refill.set()
         outcome: Outcome = await self.call(self._run_in_box, execution, box)
         return outcome
@@ -646,7 +670,9 @@ class Sandbox:
             # gVisor's kernel needs host processes of its own: a program that uses up the pids
             # limit takes the whole sandbox down (exit code 2). The program did it: say so.
             current.code, current.signal = 128 + signal.SIGKILL, signal.SIGKILL
-            current.stderr += b"\nsandpit: the sandbox was ended (under gVisor, this is what reaching the process limit does)\n"
+            current.stderr += (
+                b"\nsandpit: the sandbox was ended (under gVisor, this is what reaching the process limit does)\n"
+            )
             log.warning("container %s: the gVisor sandbox ended abruptly", box.id[:12])
             return
         outcome.error_type = "EngineError"

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from service.errors import EngineUnavailable, NotFound, QueueFull, Unavailable
 from service.jobs import iso, to_result
+from service.metrics import Metrics
 from service.models import ErrorDetail, Result, TaskView
 from service.sandbox import Execution, Job, Sandbox
 
@@ -73,8 +74,11 @@ def _released(job: Job) -> Job:
 class TaskRegistry:
     """Accepts tasks into a bounded queue, runs them on `workers` workers, forgets them after a TTL."""
 
-    def __init__(self, sandbox: Sandbox, workers: int, queue_size: int, task_ttl: float, max_tasks: int) -> None:
+    def __init__(
+        self, sandbox: Sandbox, metrics: Metrics, workers: int, queue_size: int, task_ttl: float, max_tasks: int
+    ) -> None:
         self.sandbox = sandbox
+        self.metrics = metrics
         self.workers = workers
         self.task_ttl = task_ttl
         self.max_tasks = max(max_tasks, queue_size + workers)
@@ -84,6 +88,8 @@ class TaskRegistry:
         self.closing = False
         self._workers: list[asyncio.Task[None]] = []
         self._durations: deque[float] = deque(maxlen=50)
+        metrics.queue_depth.set_function(self.queue.qsize)
+        metrics.running.set_function(lambda: len(self.running))
 
     async def start(self) -> None:
         self._workers = [asyncio.create_task(self._work(), name=f"worker-{n}") for n in range(self.workers)]
@@ -124,6 +130,7 @@ class TaskRegistry:
         try:
             self.queue.put_nowait(task)
         except asyncio.QueueFull:
+            self.metrics.rejected.inc()
             raise QueueFull(
                 "the queue is full; retry after the time in Retry-After",
                 headers={"Retry-After": str(self.retry_after())},
@@ -201,4 +208,15 @@ class TaskRegistry:
             self.running.discard(task)
             task.sandbox_seconds = time.monotonic() - started
             self._durations.append(task.sandbox_seconds)
+        self._record(task)
         log.info("task %s: %s%s", task.id, task.status, " (terminated)" if task.terminated else "")
+
+    def _record(self, task: Task) -> None:
+        backend = task.job.backend.name
+        self.metrics.tasks.labels(backend=backend, status=task.status).inc()
+        if task.result is None:
+            return
+        for name, stage in (("compile", task.result.compile), ("run", task.result.run)):
+            if stage is not None:
+                self.metrics.stage_seconds.labels(backend=backend, stage=name).observe(stage.durationMs / 1000)
+                self.metrics.stage_status.labels(backend=backend, stage=name, status=stage.status).inc()

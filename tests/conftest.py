@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +130,26 @@ def api(server: Server) -> Iterator[Api]:
     """The session service's API; after each test, nothing may be left of its tasks."""
     yield server.api
     assert_no_leaks(server)
+
+
+QUIET_POOL = {"SANDPIT_POOL__MINIMUM": "0"}
+
+
+@pytest.fixture
+def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start private servers (quiet pool unless asked); each must end with nothing left."""
+    started: list[Server] = []
+
+    def factory(env: dict[str, str] | None = None, start: bool = True) -> Server:
+        instance = Server(tmp_path / f"s{len(started)}", {**QUIET_POOL, **(env or {})})
+        instance.work_dir.parent.mkdir(parents=True, exist_ok=True)
+        started.append(instance)
+        if start:
+            instance.start()
+        return instance
+
+    yield factory
+    for instance in started:
+        if instance.process and instance.process.poll() is None:
+            instance.stop(signal.SIGTERM)
+        assert labelled_containers(instance.owner) == []

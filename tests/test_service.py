@@ -12,39 +12,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import requests
 
 from service.settings import PROJECT_ROOT
 from tests.client import bash
 from tests.conftest import Server, labelled_containers
 
-QUIET_POOL = {"SANDPIT_POOL__MINIMUM": "0"}
+MakeServer = Callable[..., Server]
 
 
-@pytest.fixture
-def make_server(tmp_path: Path) -> Iterator[type[Server]]:
-    started: list[Server] = []
-
-    def factory(env: dict[str, str] | None = None, start: bool = True) -> Server:
-        instance = Server(tmp_path / f"s{len(started)}", {**QUIET_POOL, **(env or {})})
-        instance.work_dir.parent.mkdir(parents=True, exist_ok=True)
-        started.append(instance)
-        if start:
-            instance.start()
-        return instance
-
-    yield factory  # type: ignore[misc]
-    for instance in started:
-        if instance.process and instance.process.poll() is None:
-            instance.stop(signal.SIGTERM)
-        assert labelled_containers(instance.owner) == []
-
-
-def test_execute_is_404_unless_bypass_is_on(make_server: type[Server]) -> None:
+def test_execute_is_404_unless_bypass_is_on(make_server: MakeServer) -> None:
     server = make_server({"SANDPIT_BYPASS_TASK_QUEUE": "false"})
     response = server.api.post("/execute", bash("echo hi"))
     assert response.status_code == 404
@@ -52,7 +32,7 @@ def test_execute_is_404_unless_bypass_is_on(make_server: type[Server]) -> None:
     assert server.api.run(bash("echo hi"))["response"]["run"]["stdout"] == "hi\n"
 
 
-def test_full_queue_answers_429_with_retry_after(make_server: type[Server]) -> None:
+def test_full_queue_answers_429_with_retry_after(make_server: MakeServer) -> None:
     server = make_server({"SANDPIT_WORKERS": "1", "SANDPIT_QUEUE_SIZE": "2"})
     accepted, rejected = [], []
     for _ in range(6):
@@ -66,7 +46,7 @@ def test_full_queue_answers_429_with_retry_after(make_server: type[Server]) -> N
         assert server.api.delete(f"/task/{response.json()['id']}").json()["status"] == "cancelled"
 
 
-def test_engine_unreachable_is_503_within_a_second(make_server: type[Server], tmp_path: Path) -> None:
+def test_engine_unreachable_is_503_within_a_second(make_server: MakeServer, tmp_path: Path) -> None:
     server = make_server({"SANDPIT_DOCKER_URL": f"unix://{tmp_path}/no-engine.sock"})
     started = time.monotonic()
     response = server.api.post("/task", bash("echo hi"))
@@ -75,7 +55,7 @@ def test_engine_unreachable_is_503_within_a_second(make_server: type[Server], tm
     assert "engine" in response.json()["error"]
 
 
-def test_sigterm_ends_running_tasks_and_removes_containers(make_server: type[Server]) -> None:
+def test_sigterm_ends_running_tasks_and_removes_containers(make_server: MakeServer) -> None:
     server = make_server({"SANDPIT_SHUTDOWN_GRACE": "1"})
     results: list[requests.Response] = []
     worker = threading.Thread(target=lambda: results.append(server.api.post("/execute", bash("sleep 30"))))
@@ -92,7 +72,7 @@ def test_sigterm_ends_running_tasks_and_removes_containers(make_server: type[Ser
     assert queued["status"] == "queued"
 
 
-def test_restart_after_sigkill_removes_what_the_crash_left(make_server: type[Server]) -> None:
+def test_restart_after_sigkill_removes_what_the_crash_left(make_server: MakeServer) -> None:
     server = make_server({"SANDPIT_POOL__MINIMUM": "1"})
     for _ in range(2):
         server.api.submit(bash("sleep 60"))
