@@ -209,6 +209,14 @@ def _mount_tmpfs(path: Path, size_mib: int, inodes: int, uid: int, gid: int) -> 
     return False
 
 
+def _time_unreported(outcome: Outcome, sent_at: float) -> None:
+    """Give a stage the runner never reported on the host's view of its time."""
+    unfinished = [stage for stage in outcome.stages.values() if not stage.duration_ms]
+    if unfinished:
+        before = sum(stage.duration_ms for stage in outcome.stages.values())
+        unfinished[-1].duration_ms = max(0, int((time.monotonic() - sent_at) * 1000) - before)
+
+
 def remove_workdir(path: Path) -> None:
     """Unmount and delete a task directory, whatever the program did to its contents."""
     if _libc.umount2(str(path).encode(), MNT_DETACH) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):
@@ -606,6 +614,7 @@ class Sandbox:
         deadline = time.monotonic() + sum(stage.time_limit_ms for stage in job.stages) / 1000 + BACKSTOP_SLACK_S
         current: StageOutcome | None = None
         done = False
+        sent_at = time.monotonic()
         try:
             box.sock.sendall(build_spec(job))
             for kind, index, payload in _FrameReader(box.sock, deadline).frames():
@@ -631,11 +640,13 @@ class Sandbox:
             self.kill_container(box.id)
             stage = current or outcome.stages.setdefault(job.stages[len(outcome.stages)].name, StageOutcome())
             stage.timeout, stage.code, stage.signal = True, 128 + signal.SIGKILL, signal.SIGKILL
+            _time_unreported(outcome, sent_at)
             return outcome
         except OSError as error:
             log.warning("container %s: attach stream failed: %s", box.id[:12], error)
         if not done and outcome.error_type is None:
             self._explain_lost(execution, box, outcome, current)
+            _time_unreported(outcome, sent_at)
         outcome.killed = execution.killed
         return outcome
 
@@ -702,7 +713,8 @@ class Sandbox:
             memory = backend.limits.get("memoryLimit", defaults.memoryLimit).default
             processes = backend.limits.get("processLimit", defaults.processLimit).default
             recent = sum(1 for at in self.demand.get(name, ()) if now - at < 10.0)
-            want = max(pool.minimum, min(pool.maximum, recent // 2 + (1 if recent else 0)))
+            # As many ready as tasks came in the last 10 s: a burst finds its containers waiting.
+            want = max(pool.minimum, min(pool.maximum, recent))
             want = min(want, budget)
             budget -= want
             targets[(name, memory, processes)] = want
