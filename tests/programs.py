@@ -23,7 +23,7 @@ PROGRAMS: dict[str, dict[str, str]] = {
             "(println (reduce + (map #(Long/parseLong %)\n"
             '  (remove empty? (clojure.string/split (slurp *in*) #"\\s+")))))\n'
         ),
-        "runtime_error": "(println (/ 1 0))\n",
+        "runtime_error": '(throw (RuntimeException. "boom"))\n',
     },
     "commonlisp": {
         "hello": '(format t "hello world~%")\n',
@@ -34,7 +34,7 @@ PROGRAMS: dict[str, dict[str, str]] = {
             "    (setq sum (+ sum x)))\n"
             '  (format t "~D~%" sum))\n'
         ),
-        "runtime_error": '(format *error-output* "error: boom~%")\n(si::bye 3)\n',
+        "runtime_error": '(error "boom")\n',
     },
     "cpp": {
         "hello": '#include <iostream>\n\nint main() {\n    std::cout << "hello world" << std::endl;\n}\n',

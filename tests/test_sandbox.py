@@ -113,3 +113,12 @@ def test_each_task_gets_a_fresh_container(api: Api) -> None:
     api.execute(bash("echo secret > /tmp/left; echo secret > left"))
     result = api.execute(bash("cat /tmp/left left 2>&1; ls"))["run"]
     assert "secret" not in result["stdout"]
+
+
+def test_a_ready_container_and_a_custom_one_both_get_exactly_their_limits(api: Api) -> None:
+    # The default request may take a container started ahead; a custom one must not inherit its limits.
+    script = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"
+    default = api.execute(bash(script))["run"]["stdout"].split()
+    custom = api.execute(bash(script, options={"memoryLimit": 100, "processLimit": 20}))["run"]["stdout"].split()
+    assert default == [str(256 << 20), "64"]
+    assert custom == [str(100 << 20), "20"]
