@@ -7,12 +7,12 @@ RUNNER := build/sandpit-runner
 IMAGES ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test images engine runner venv lint bench clean
+.PHONY: run test images engine runner venv browser lint bench clean
 
 run: venv runner engine images
 	$(PY) -m service
 
-test: venv runner engine images
+test: venv runner engine images browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 images: venv engine
@@ -22,6 +22,11 @@ engine:
 	scripts/ensure-docker.sh
 
 runner: $(RUNNER)
+
+# Headless Chromium and its driver, from Debian, for the playground's end-to-end test.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null)
 
 # Static, so the same runner works in every image whatever its libc.
 $(RUNNER): service/runner/runner.c
