@@ -59,13 +59,28 @@ fi
 # No init system here: start dockerd ourselves. No default bridge and no iptables rules: task
 # containers get no network at all and image builds use the host's network.
 register_runtimes || true
+# A dockerd killed hard leaves its pid file behind, and a new one refuses to start over it.
+for stale in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+  [ -e "$stale" ] || continue
+  pid=$(cat "$stale" 2>/dev/null || true)
+  # Gone, or a zombie its parent has not reaped yet: either way not running.
+  if [ -z "$pid" ] || ! grep -Eqs '^State:[[:space:]]+[^Z[:space:]]' "/proc/$pid/status"; then
+    rm -f "$stale"
+  fi
+done
 log=/var/log/sandpit-dockerd.log
 echo "Starting dockerd (log: $log)..." >&2
 nohup dockerd --bridge=none --iptables=false >"$log" 2>&1 &
-echo $! >/run/sandpit-dockerd.pid
+dockerd_pid=$!
+echo "$dockerd_pid" >/run/sandpit-dockerd.pid
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
     exit 0
+  fi
+  if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+    echo "dockerd exited at start:" >&2
+    tail -5 "$log" >&2
+    exit 1
   fi
   sleep 0.5
 done

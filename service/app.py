@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
 
 from service import handlers
 from service.appkeys import BACKENDS, METRICS, REGISTRY, SANDBOX, SETTINGS
@@ -14,6 +16,35 @@ from service.metrics import Metrics
 from service.sandbox import Sandbox
 from service.settings import Settings
 from service.tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+
+def _json_protocol_error(
+    self: RequestHandler,
+    request: web.BaseRequest,
+    status: int = 500,
+    exc: BaseException | None = None,
+    message: str | None = None,
+) -> web.StreamResponse:
+    """aiohttp's answer to a request its HTTP parser refused, as JSON like every other error.
+
+    aiohttp answers those (a 100 KB request line, a bad chunk size, ...) in plain text echoing
+    the request, before any middleware runs; API.md promises JSON and never an echo.
+    """
+    if status >= 500:
+        log.error("error handling a request from %s", request.remote, exc_info=exc)
+    else:
+        log.info("refused malformed HTTP from %s: %s", request.remote, type(exc).__name__ if exc else status)
+    if request.writer.output_size > 0:
+        raise ConnectionError("the response had begun; the connection is closed instead")
+    text = "the request is not valid HTTP" if status < 500 else "internal error; the server log has the details"
+    response = web.json_response({"error": text}, status=status)
+    response.force_close()
+    return response
+
+
+RequestHandler.handle_error = _json_protocol_error  # type: ignore[method-assign]
 
 
 @web.middleware

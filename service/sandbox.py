@@ -365,6 +365,7 @@ class Sandbox:
             self.engine_up = True
         except EngineUnavailable as error:
             log.error("the container engine is unavailable at start: %s", error)
+        self._refill.set()  # fill the pool now, not at the first task
         self._background = [
             asyncio.create_task(self._watch_engine(), name="engine-watch"),
             asyncio.create_task(self._fill_pool(), name="pool-fill"),

@@ -137,19 +137,34 @@ QUIET_POOL = {"SANDPIT_POOL__MINIMUM": "0"}
 
 @pytest.fixture
 def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start private servers (quiet pool unless asked); each must end with nothing left."""
+    """Private servers (own port, work directory and label); each must end clean and leave nothing."""
     started: list[Server] = []
 
-    def factory(env: dict[str, str] | None = None, start: bool = True) -> Server:
+    def factory(env: dict[str, str] | None = None) -> Server:
         instance = Server(tmp_path / f"s{len(started)}", {**QUIET_POOL, **(env or {})})
         instance.work_dir.parent.mkdir(parents=True, exist_ok=True)
         started.append(instance)
-        if start:
-            instance.start()
+        instance.start()
         return instance
 
     yield factory
+    problems: list[str] = []
     for instance in started:
-        if instance.process and instance.process.poll() is None:
-            instance.stop(signal.SIGTERM)
-        assert labelled_containers(instance.owner) == []
+        assert instance.process is not None
+        if instance.process.poll() is None:
+            try:
+                assert_no_leaks(instance)
+            except AssertionError as error:
+                problems.append(f"leak before shutdown: {error}")
+            try:
+                code = instance.stop(signal.SIGTERM)
+            except subprocess.TimeoutExpired:
+                instance.process.kill()
+                code = instance.process.wait()
+            if code != 0:
+                problems.append(f"exit code {code}: {instance.log_path.read_text()[-3000:]}")
+        if labelled_containers(instance.owner):
+            problems.append("containers left after shutdown")
+        if instance.work_dir.exists() and list(instance.work_dir.iterdir()):
+            problems.append("task directories left after shutdown")
+    assert not problems, problems

@@ -270,8 +270,10 @@ static int run_stage(const struct stage *s, uint8_t index, int sigfd, const sigs
     }
     close(out[0]);
     close(err[0]);
+    /* Nothing of this stage may outlive it: kill and wait until every process is gone (as process
+     * 1 every orphan is our child), so the next stage starts with all of its process slots. */
     kill(-1, SIGKILL);
-    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
     }
 
     r.duration_ms = (uint32_t)(end - start);

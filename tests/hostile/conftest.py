@@ -9,23 +9,25 @@ container or task directory was left behind.
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import docker
-import pytest
 
 from tests.client import Api
-from tests.conftest import Server, assert_no_leaks, labelled_containers
+from tests.conftest import labelled_containers
 
 PROGRAMS = Path(__file__).parent / "programs"
 
 # How a program file is run: its backend and the file name that backend's default command expects.
-BACKENDS = {".sh": ("bash", "main.sh"), ".py": ("python3", "main.py"), ".c": ("gcc", "main.c"), ".cpp": ("cpp", "main.cpp")}
+BACKENDS = {
+    ".sh": ("bash", "main.sh"),
+    ".py": ("python3", "main.py"),
+    ".c": ("gcc", "main.c"),
+    ".cpp": ("cpp", "main.cpp"),
+}
 
 
 def source(name: str) -> str:
@@ -33,13 +35,18 @@ def source(name: str) -> str:
     return (PROGRAMS / name).read_text()
 
 
-def attack(name: str, *args: str, **fields: Any) -> dict[str, Any]:
-    """A request running programs/<name> with its backend; `args` are appended to the default run argv."""
-    backend, file = BACKENDS[Path(name).suffix]
-    body: dict[str, Any] = {"backend": backend, "files": {file: {"data": source(name)}}, **fields}
-    if args:
-        default = {"bash": ["/bin/bash", file], "python3": ["python3", file]}[backend]
-        body["run"] = {**body.get("run", {}), "argv": [*default, *args]}
+def attack(name: str, *args: str, backend: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A request running programs/<name>; `args` go after the file on its command line.
+
+    By default the file's own backend runs it with that backend's default command; `backend`
+    runs it in another backend's image (e.g. a shell script where python3 is installed).
+    """
+    suffix = Path(name).suffix
+    default_backend, file = BACKENDS[suffix]
+    body: dict[str, Any] = {"backend": backend or default_backend, "files": {file: {"data": source(name)}}, **fields}
+    if args or backend not in (None, default_backend):
+        interpreter = {".sh": "/bin/bash", ".py": "python3"}[suffix]
+        body["run"] = {**body.get("run", {}), "argv": [interpreter, file, *args]}
     return body
 
 
@@ -97,41 +104,3 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
             return True
         time.sleep(interval)
     return condition()
-
-
-QUIET_POOL = {"SANDPIT_POOL__MINIMUM": "0"}
-
-
-@pytest.fixture
-def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Private servers (own port, work directory and label); each must end clean and leave nothing."""
-    started: list[Server] = []
-
-    def factory(env: dict[str, str] | None = None) -> Server:
-        instance = Server(tmp_path / f"s{len(started)}", {**QUIET_POOL, **(env or {})})
-        instance.work_dir.parent.mkdir(parents=True, exist_ok=True)
-        started.append(instance)
-        instance.start()
-        return instance
-
-    yield factory
-    problems: list[str] = []
-    for instance in started:
-        assert instance.process is not None
-        if instance.process.poll() is None:
-            try:
-                assert_no_leaks(instance)
-            except AssertionError as error:
-                problems.append(f"leak before shutdown: {error}")
-            try:
-                code = instance.stop(signal.SIGTERM)
-            except subprocess.TimeoutExpired:
-                instance.process.kill()
-                code = instance.process.wait()
-            if code != 0:
-                problems.append(f"exit code {code}: {instance.log_path.read_text()[-3000:]}")
-        if labelled_containers(instance.owner):
-            problems.append("containers left after shutdown")
-        if instance.work_dir.exists() and list(instance.work_dir.iterdir()):
-            problems.append("task directories left after shutdown")
-    assert not problems, problems

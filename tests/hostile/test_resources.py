@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import docker
+import pytest
 
 from tests.client import Api
 from tests.conftest import Server
@@ -72,22 +74,32 @@ def test_memory_spread_over_processes_is_counted_together(api: Api) -> None:
     assert_next_task_works(api)
 
 
-def _fill(api: Api, folder: str) -> tuple[str, int]:
-    run = execute(api, attack("fill_disk.py", folder, options={"timeLimit": 20}))["run"]
+def _fill(api: Api, folder: str, host_path: Path) -> tuple[str, int, int]:
+    """Run the disk fill; its outcome, the bytes it wrote and the most the host's disk lost meanwhile."""
+    before = free_bytes(host_path)
+    lowest = before
+    task = api.submit(attack("fill_disk.py", folder, options={"timeLimit": 20}))
+    while "finishedAt" not in task:
+        lowest = min(lowest, free_bytes(host_path))
+        response = api.get(f"/task/{task['id']}")
+        assert response.status_code == 200
+        task = response.json()
+        time.sleep(0.05)
+    assert task["status"] == "finished", task
+    run = task["response"]["run"]
     assert run["status"] == "ok", run
     outcome, written = run["stdout"].splitlines()
-    return outcome, int(written.split()[1])
+    return outcome, int(written.split()[1]), before - lowest
 
 
 def test_filling_tmp_ends_with_no_space_and_leaves_the_host_disk_alone(api: Api) -> None:
     client = docker.APIClient(version="1.41")
     docker_root = Path(client.info()["DockerRootDir"])
     client.close()
-    before = free_bytes(docker_root)
-    outcome, written = _fill(api, "/tmp")
+    outcome, written, host_loss = _fill(api, "/tmp", docker_root)
     assert outcome == "ENOSPC No space left on device"
     assert 56 * MIB <= written <= 64 * MIB, written
-    assert before - free_bytes(docker_root) < 100 * MIB
+    assert host_loss < 100 * MIB, host_loss
     assert_next_task_works(api)
 
 
@@ -103,13 +115,19 @@ def _task_directories_are_bounded_tmpfs(work_dir: Path) -> bool:
 
 
 def test_filling_the_working_directory_is_bounded_by_its_tmpfs(api: Api, server: Server) -> None:
-    before = free_bytes(server.work_dir)
-    outcome, written = _fill(api, ".")
+    outcome, written, host_loss = _fill(api, ".", server.work_dir)
     assert outcome in ("ENOSPC No space left on device", "EFBIG File too large"), outcome
     assert 56 * MIB <= written <= 64 * MIB, written
-    assert before - free_bytes(server.work_dir) < 100 * MIB
+    assert host_loss < 100 * MIB, host_loss
     # The bound is structural: every task directory on the host is a 64 MiB tmpfs of its own.
     assert wait_until(lambda: _task_directories_are_bounded_tmpfs(server.work_dir), timeout=5)
+    assert_next_task_works(api)
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm", "/work"])
+def test_tmpfs_pages_count_against_the_memory_limit(api: Api, folder: str) -> None:
+    run = _finished(api, attack("tmpfs_memory.sh", folder, options={"memoryLimit": 16}))["response"]["run"]
+    assert (run["status"], run["signal"], run["code"]) == ("memory", "SIGKILL", 137), run
     assert_next_task_works(api)
 
 
@@ -146,7 +164,7 @@ def test_sparse_file_past_the_size_limit_gets_sigxfsz(api: Api) -> None:
 
 def test_file_past_the_size_limit_is_efbig_when_sigxfsz_is_ignored(api: Api) -> None:
     run = execute(api, attack("file_too_big.py"))["run"]
-    assert run["status"] == "ok" and run["stdout"] == "EFBIG\n", run
+    assert run["status"] == "ok" and run["stdout"] == "EFBIG 0\n", run
     assert_next_task_works(api)
 
 

@@ -1,13 +1,11 @@
-# A file bigger than RLIMIT_FSIZE, written by a program that ignores SIGXFSZ (as Python does):
-# writing at 100 MiB must fail with EFBIG instead of creating the file.
+# A file bigger than RLIMIT_FSIZE (64 MiB), written by a program that ignores SIGXFSZ (as Python
+# does): one byte written at offset 100 MiB must fail with EFBIG instead of growing the file.
 import errno
 import os
 
-with open("big", "wb") as out:
-    out.seek(100 << 20)
-    try:
-        out.write(b"x")
-        out.flush()
-        print("written", os.path.getsize("big"))
-    except OSError as error:
-        print(errno.errorcode[error.errno])
+fd = os.open("big", os.O_WRONLY | os.O_CREAT, 0o644)
+try:
+    os.pwrite(fd, b"x", 100 << 20)
+    print("written", os.fstat(fd).st_size)
+except OSError as error:
+    print(errno.errorcode[error.errno], os.fstat(fd).st_size)
