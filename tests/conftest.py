@@ -61,6 +61,8 @@ class Server:
             except requests.ConnectionError:
                 pass
             time.sleep(0.1)
+        self.process.kill()
+        self.process.wait()
         raise RuntimeError("the service did not answer in time")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
@@ -118,8 +120,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The session's service; at the end it must stop cleanly and leave nothing behind."""
     instance = Server(tmp_path_factory.mktemp("sandpit"))
     instance.start()
-    yield instance
-    code = instance.stop()
+    try:
+        yield instance
+    finally:
+        code = instance.stop()
     assert code == 0, instance.log_path.read_text()[-3000:]
     assert labelled_containers(instance.owner) == []
     assert list(instance.work_dir.iterdir()) == []
@@ -154,7 +158,7 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         if instance.process.poll() is None:
             try:
                 assert_no_leaks(instance)
-            except AssertionError as error:
+            except Exception as error:  # a leak, or the engine gone: the server must still stop
                 problems.append(f"leak before shutdown: {error}")
             try:
                 code = instance.stop(signal.SIGTERM)

@@ -36,8 +36,11 @@ CASES: list[Callable[[Api], Any]] = [
 def runsc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     instance = Server(Path(tmp_path_factory.mktemp("runsc")), {"SANDPIT_RUNTIME": "runsc"})
     instance.start()
-    yield instance
-    assert instance.stop() == 0
+    try:
+        yield instance
+    finally:
+        code = instance.stop()
+    assert code == 0
     assert labelled_containers(instance.owner) == []
 
 
