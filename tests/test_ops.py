@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.client import Api, bash
+from tests.conftest import Server
 from tests.test_service import MakeServer
 
 
@@ -95,3 +96,22 @@ def test_metrics_count_tasks_by_backend_and_status(api: Api) -> None:
         assert metric(after.text, gauge) >= 0
     assert metric(after.text, "sandpit_container_start_seconds_count") >= 1
     assert "sandpit_rejected_total" in after.text and "sandpit_engine_errors_total" in after.text
+
+
+def test_log_has_a_line_per_task_event_and_never_the_source(api: Api, server: Server) -> None:
+    marker = "secret-marker-8d1f"
+    task = api.run(bash(f"echo {marker}"))
+    assert task["response"]["run"]["stdout"] == f"{marker}\n"
+    log = server.log_path.read_text()
+    events = [line for line in log.splitlines() if f"task {task['id']}:" in line]
+    assert [event.split(": ")[-1].split(" ")[0] for event in events] == ["queued", "running", "finished"]
+    assert marker not in log
+
+
+def test_json_log_format(make_server: MakeServer) -> None:
+    import json
+
+    server = make_server({"SANDPIT_LOG_FORMAT": "json"})
+    task = server.api.run(bash("echo hi"))
+    lines = [json.loads(line) for line in server.log_path.read_text().splitlines() if line.startswith("{")]
+    assert any(task["id"] in line["message"] and line["level"] == "INFO" for line in lines)
