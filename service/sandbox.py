@@ -149,7 +149,7 @@ class Outcome:
     @property
     def terminated(self) -> bool:
         """True when a limit or a kill ended the task."""
-        return self.killed or any(stage.timeout or stage.status in ("memory",) for stage in self.stages.values())
+        return self.killed or any(stage.timeout or stage.status == "memory" for stage in self.stages.values())
 
 
 @dataclass
