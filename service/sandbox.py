@@ -59,6 +59,8 @@ BACKSTOP_SLACK_S = 5.0  # beyond the stages' own limits before the host kills a 
 # (ptrace platform): under runsc the pids limit is sized for that, and bounds the program loosely.
 RUNSC_THREADS = 192
 RUNSC_PANIC = 2  # the exit code of a container whose gVisor kernel gave up
+SWEEP_INTERVAL_S = 30.0  # how often exited containers of ours are looked for
+REMOVE_ATTEMPTS = 5  # dockerd's transient refusals to remove a container that is exiting
 ENGINE_SLOW_PINGS = 3  # pings of over a second in a row before a busy engine counts as down
 IDLE_CONTAINER_MIB = 4  # what an idle ready container costs the host (measured about 3.5 MiB)
 
@@ -338,8 +340,12 @@ class Sandbox:
         uid, _, gid = settings.sandbox_user.partition(":")
         self.uid, self.gid = int(uid), int(gid or uid)
         self.owner = hashlib.sha256(str(settings.work_dir.resolve()).encode()).hexdigest()[:12]
-        self.client = docker.APIClient(base_url=settings.docker_url, version=DOCKER_API_VERSION, timeout=60)
-        self.executor = ThreadPoolExecutor(max_workers=2 * settings.workers + 8, thread_name_prefix="sandbox")
+        threads = 2 * settings.workers + 8  # running tasks, plus the pool's starts and removals
+        # One engine connection per thread (and the pinger), so none waits for another's.
+        self.client = docker.APIClient(
+            base_url=settings.docker_url, version=DOCKER_API_VERSION, timeout=60, max_pool_size=threads + 2
+        )
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sandbox")
         self.engine_up = False
         self.ready: dict[tuple[str, int, int], deque[Box]] = {}
         self.demand: dict[str, deque[float]] = {}
@@ -350,6 +356,7 @@ class Sandbox:
         self._pending_lock = threading.Lock()
         self._preparing_tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._exited: set[str] = set()
         metrics.ready.set_function(lambda: sum(len(boxes) for boxes in self.ready.values()))
 
     # -- life cycle -------------------------------------------------------------------------
@@ -404,6 +411,28 @@ class Sandbox:
         if leftovers:
             log.info("removed %d containers left by an earlier run", len(leftovers))
 
+    def sweep_exited(self) -> None:
+        """Remove containers of ours that stayed exited since the last sweep (blocking).
+
+        A second line behind destroy(): a container of ours that has exited is never needed
+        again (ready ones are running), so one whose removal failed does not live on. Waiting a
+        sweep leaves destroy() time to do it first.
+        """
+        try:
+            found = {
+                container["Id"]
+                for status in ("exited", "dead")
+                for container in self.client.containers(
+                    all=True, filters={"label": f"{LABEL_OWNER}={self.owner}", "status": status}
+                )
+            }
+        except ENGINE_ERRORS as error:
+            raise EngineUnavailable(str(error)) from error
+        for container_id in found & self._exited:
+            log.warning("removing container %s, which outlived its task", container_id[:12])
+            self.kill_container(container_id)
+        self._exited = found - self._exited
+
     def _read_images(self) -> None:
         for name, backend in self.backends.items():
             try:
@@ -447,6 +476,7 @@ class Sandbox:
         """
         loop = asyncio.get_running_loop()
         slow = 0
+        last_sweep = time.monotonic()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-ping") as pinger:
             while True:
                 try:
@@ -458,6 +488,9 @@ class Sandbox:
                         await self.call(self._read_images)
                         self._refill.set()
                     self.engine_up = True
+                    if time.monotonic() - last_sweep > SWEEP_INTERVAL_S:
+                        last_sweep = time.monotonic()
+                        await self.call(self.sweep_exited)
                 except TimeoutError:
                     slow += 1
                     if slow >= ENGINE_SLOW_PINGS:
@@ -556,12 +589,23 @@ class Sandbox:
 
     def kill_container(self, container_id: str) -> None:
         """Kill and remove a container (blocking); quiet if it is already gone."""
-        try:
-            self.client.remove_container(container_id, force=True)
-        except docker.errors.NotFound:
-            pass
-        except ENGINE_ERRORS as error:
-            log.warning("cannot remove container %s: %s", container_id[:12], error)
+        for attempt in range(REMOVE_ATTEMPTS):
+            try:
+                self.client.remove_container(container_id, force=True)
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError as error:
+                if error.status_code == 409 and "already in progress" in str(error):
+                    return  # another removal (a kill racing the clean-up) does the job
+                # dockerd refuses to remove a container caught between running and exited
+                # ("Could not kill running container ... is not running"): ask again.
+                if attempt + 1 == REMOVE_ATTEMPTS:
+                    log.warning("cannot remove container %s: %s", container_id[:12], error)
+                time.sleep(0.1 * (attempt + 1))
+            except ENGINE_ERRORS as error:
+                log.warning("cannot remove container %s: %s", container_id[:12], error)
+                return
 
     def destroy(self, box: Box) -> None:
         """Remove a box's container and its working directory (blocking)."""
