@@ -25,8 +25,22 @@ def request(backend: str, source: str, stdin: str | None = None) -> dict[str, ob
 def test_all_sixteen_rccvm_backends_are_offered(api: Api) -> None:
     offered = {backend["name"]: backend for backend in api.get("/backends").json()["backends"]}
     assert set(offered) == {
-        "bash", "clojure", "commonlisp", "cpp", "gcc", "go", "haskell", "java",
-        "javascript", "perl", "php", "python2", "python3", "ruby", "scala", "tcl",
+        "bash",
+        "clojure",
+        "commonlisp",
+        "cpp",
+        "gcc",
+        "go",
+        "haskell",
+        "java",
+        "javascript",
+        "perl",
+        "php",
+        "python2",
+        "python3",
+        "ruby",
+        "scala",
+        "tcl",
     }
     for name, backend in offered.items():
         assert backend["version"], name  # read from the image when it was built
