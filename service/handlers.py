@@ -69,16 +69,13 @@ async def execute(request: web.Request) -> web.Response:
     """POST /execute: run the task and answer with its result (only with bypass_task_queue)."""
     if not request.app[SETTINGS].bypass_task_queue:
         raise NotFound("POST /execute is off on this server (bypass_task_queue is false); use POST /task")
-    task: Task = request.app[REGISTRY].submit(await _job(request), listed=False)
+    registry = request.app[REGISTRY]
+    task: Task = registry.submit(await _job(request), listed=False)
     try:
         await task.done.wait()
     except BaseException:
         # The client went away: the task must not run on for nobody, nor leak its container.
-        task.cancel_requested = True
-        if task.execution:
-            task.execution.kill()
-        elif task.status == "queued":
-            task.finish("cancelled", None, terminated=True)
+        registry.stop(task)
         raise
     if task.result is None:
         raise Unavailable("the server is shutting down")

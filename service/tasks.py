@@ -107,9 +107,7 @@ class TaskRegistry:
             await asyncio.wait([asyncio.create_task(task.done.wait()) for task in self.running], timeout=grace)
         for task in list(self.running):
             log.info("task %s: killed at shutdown", task.id)
-            task.cancel_requested = True
-            if task.execution:
-                task.execution.kill()
+            self.stop(task)
         if self.running:
             await asyncio.wait([asyncio.create_task(task.done.wait()) for task in self.running], timeout=10)
         for worker in self._workers:
@@ -147,9 +145,8 @@ class TaskRegistry:
             raise NotFound("no such task (unknown id, or it expired)")
         return task
 
-    async def cancel(self, task_id: str) -> Task:
-        """Cancel a queued task or kill a running one; answers once it has ended."""
-        task = self.get(task_id)
+    def stop(self, task: Task) -> None:
+        """End a task now: a queued one is cancelled, a running one's container is killed."""
         if task.status == "queued":
             task.finish("cancelled", None, terminated=True)
             log.info("task %s: cancelled while queued", task.id)
@@ -157,10 +154,15 @@ class TaskRegistry:
             task.cancel_requested = True
             if task.execution:
                 task.execution.kill()
-            try:
-                await asyncio.wait_for(task.done.wait(), timeout=10)
-            except TimeoutError:
-                log.warning("task %s: still running 10 s after its kill", task.id)
+
+    async def cancel(self, task_id: str) -> Task:
+        """Cancel a queued task or kill a running one; answers once it has ended."""
+        task = self.get(task_id)
+        self.stop(task)
+        try:
+            await asyncio.wait_for(task.done.wait(), timeout=10)
+        except TimeoutError:
+            log.warning("task %s: still running 10 s after its kill", task.id)
         return task
 
     def _expired(self, task: Task) -> bool:

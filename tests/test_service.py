@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import requests
 
 from service.settings import PROJECT_ROOT
@@ -111,17 +112,16 @@ def test_a_bad_setting_stops_the_start_and_is_named() -> None:
     assert "port" in finished.stderr
 
 
-def test_a_typo_in_the_settings_file_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("prot: 9900\n", "prot"),  # a typo of a setting's name
+        ("limits:\n  timeLimit: {default: 100, minimum: 1, maximum: 60}\n", "timeLimit"),  # out of order
+    ],
+)
+def test_a_bad_settings_file_stops_the_start_and_is_named(tmp_path: Path, content: str, named: str) -> None:
     config = tmp_path / "settings.yaml"
-    config.write_text("prot: 9900\n")
+    config.write_text(content)
     finished = _start_with({}, "--config", str(config))
     assert finished.returncode == 2
-    assert "prot" in finished.stderr
-
-
-def test_a_limit_range_out_of_order_is_refused(tmp_path: Path) -> None:
-    config = tmp_path / "settings.yaml"
-    config.write_text("limits:\n  timeLimit: {default: 100, minimum: 1, maximum: 60}\n")
-    finished = _start_with({}, "--config", str(config))
-    assert finished.returncode == 2
-    assert "timeLimit" in finished.stderr
+    assert named in finished.stderr
