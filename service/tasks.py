@@ -88,6 +88,7 @@ class TaskRegistry:
         self.closing = False
         self._workers: list[asyncio.Task[None]] = []
         self._durations: deque[float] = deque(maxlen=50)
+        self._last_expiry = 0.0
         metrics.queue_depth.set_function(self.queue.qsize)
         metrics.running.set_function(lambda: len(self.running))
 
@@ -169,9 +170,13 @@ class TaskRegistry:
         return bool(task.finished_monotonic) and time.monotonic() - task.finished_monotonic > self.task_ttl
 
     def _expire(self) -> None:
-        # Insertion order is creation order, so the oldest come first.
-        for task_id in [task_id for task_id, task in self.tasks.items() if self._expired(task)]:
-            del self.tasks[task_id]
+        # A scan of the whole registry at most once a second, not on every submission; get()
+        # hides an expired task meanwhile. Insertion order is creation order: oldest first.
+        now = time.monotonic()
+        if now - self._last_expiry >= 1.0:
+            self._last_expiry = now
+            for task_id in [task_id for task_id, task in self.tasks.items() if self._expired(task)]:
+                del self.tasks[task_id]
         if len(self.tasks) >= self.max_tasks:
             finished = [task_id for task_id, task in self.tasks.items() if task.finished_at]
             for task_id in finished[: len(self.tasks) - self.max_tasks + 1]:
