@@ -125,3 +125,20 @@ def test_a_bad_settings_file_stops_the_start_and_is_named(tmp_path: Path, conten
     finished = _start_with({}, "--config", str(config))
     assert finished.returncode == 2
     assert named in finished.stderr
+
+
+def test_finished_tasks_expire_after_the_ttl(make_server: MakeServer) -> None:
+    server = make_server({"SANDPIT_TASK_TTL": "1"})
+    task = server.api.run(bash("echo hi"))
+    assert server.api.get(f"/task/{task['id']}").status_code == 200
+    time.sleep(1.5)
+    response = server.api.get(f"/task/{task['id']}")
+    assert response.status_code == 404 and "expired" in response.json()["error"]
+
+
+def test_the_registry_keeps_at_most_max_tasks(make_server: MakeServer) -> None:
+    # The cap is at least queue + workers (here 3): older finished tasks make room for new ones.
+    server = make_server({"SANDPIT_MAX_TASKS": "1", "SANDPIT_QUEUE_SIZE": "2", "SANDPIT_WORKERS": "1"})
+    ids = [server.api.run(bash(f"echo {n}"))["id"] for n in range(5)]
+    kept = [task_id for task_id in ids if server.api.get(f"/task/{task_id}").status_code == 200]
+    assert kept == ids[-3:]
