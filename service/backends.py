@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from service.settings import Limit
+from service.settings import Limit, Limits
 
 
 class BackendError(Exception):
@@ -35,6 +35,11 @@ class Backend(BaseModel):
     # Environment added to every stage of this backend.
     env: dict[str, str] = {}
     version: str | None = None
+
+    def limit(self, option: str, server: Limits) -> Limit:
+        """The range of one option for this backend: its own where it declares one, else the server's."""
+        own = self.limits.get(option)
+        return own if own is not None else getattr(server, option)
 
     def image(self, prefix: str) -> str:
         """The image tag of this backend."""

@@ -12,7 +12,7 @@ from service.backends import Backend
 from service.errors import BadRequest, Unprocessable
 from service.models import ErrorDetail, Result, StageResult, TaskRequest
 from service.sandbox import Job, Outcome, StageSpec, decode_output
-from service.settings import Limit, Settings
+from service.settings import Settings
 
 # Unit each option is given in, for messages that name the allowed range.
 OPTION_UNITS = {
@@ -55,13 +55,8 @@ def _describe(problem: object) -> str:
     return f"{'.'.join(location) or 'body'}: {problem['msg']}"
 
 
-def limit_for(settings: Settings, backend: Backend, option: str) -> Limit:
-    """The range of one option for one backend: the backend's own, else the server's."""
-    return backend.limits.get(option) or getattr(settings.limits, option)
-
-
 def _resolve(settings: Settings, backend: Backend, request: TaskRequest, option: str) -> float:
-    limit = limit_for(settings, backend, option)
+    limit = backend.limit(option, settings.limits)
     value = getattr(request.options, option)
     if value is None:
         return limit.default

@@ -211,6 +211,11 @@ def _mount_tmpfs(path: Path, size_mib: int, inodes: int, uid: int, gid: int) -> 
     return False
 
 
+def owner_label(work_dir: Path) -> str:
+    """The LABEL_OWNER value of one instance's containers: instances with other work dirs differ."""
+    return hashlib.sha256(str(work_dir.resolve()).encode()).hexdigest()[:12]
+
+
 def _time_unreported(outcome: Outcome, sent_at: float) -> None:
     """Give a stage the runner never reported on the host's view of its time."""
     unfinished = [stage for stage in outcome.stages.values() if not stage.duration_ms]
@@ -339,7 +344,7 @@ class Sandbox:
         self.available: set[str] = set()
         uid, _, gid = settings.sandbox_user.partition(":")
         self.uid, self.gid = int(uid), int(gid or uid)
-        self.owner = hashlib.sha256(str(settings.work_dir.resolve()).encode()).hexdigest()[:12]
+        self.owner = owner_label(settings.work_dir)
         threads = 2 * settings.workers + 8  # running tasks, plus the pool's starts and removals
         # One engine connection per thread (and the pinger), so none waits for another's.
         self.client = docker.APIClient(
@@ -400,12 +405,9 @@ class Sandbox:
         for box in [box for boxes in self.ready.values() for box in boxes]:
             box.sock.close()
         self.ready.clear()
-        try:
-            leftovers = self.client.containers(all=True, filters={"label": f"{LABEL_OWNER}={self.owner}"})
-        except ENGINE_ERRORS as error:
-            raise EngineUnavailable(str(error)) from error
-        for container in leftovers:
-            self.kill_container(container["Id"])
+        leftovers = self._our_containers()
+        for container_id in leftovers:
+            self.kill_container(container_id)
         for path in self.settings.work_dir.iterdir():
             remove_workdir(path)
         if leftovers:
@@ -418,20 +420,19 @@ class Sandbox:
         again (ready ones are running), so one whose removal failed does not live on. Waiting a
         sweep leaves destroy() time to do it first.
         """
-        try:
-            found = {
-                container["Id"]
-                for status in ("exited", "dead")
-                for container in self.client.containers(
-                    all=True, filters={"label": f"{LABEL_OWNER}={self.owner}", "status": status}
-                )
-            }
-        except ENGINE_ERRORS as error:
-            raise EngineUnavailable(str(error)) from error
+        found = self._our_containers("exited") | self._our_containers("dead")
         for container_id in found & self._exited:
             log.warning("removing container %s, which outlived its task", container_id[:12])
             self.kill_container(container_id)
         self._exited = found - self._exited
+
+    def _our_containers(self, status: str | None = None) -> set[str]:
+        """Ids of this instance's containers, in one state or in any (blocking)."""
+        filters = {"label": f"{LABEL_OWNER}={self.owner}", **({"status": status} if status else {})}
+        try:
+            return {container["Id"] for container in self.client.containers(all=True, filters=filters)}
+        except ENGINE_ERRORS as error:
+            raise EngineUnavailable(str(error)) from error
 
     def _read_images(self) -> None:
         for name, backend in self.backends.items():
@@ -749,14 +750,13 @@ class Sandbox:
 
     def _targets(self) -> dict[tuple[str, int, int], int]:
         pool = self.settings.pool
-        defaults = self.settings.limits
         now = time.monotonic()
         targets: dict[tuple[str, int, int], int] = {}
         budget = pool.budget_mib // IDLE_CONTAINER_MIB
         for name in sorted(self.available):
             backend = self.backends[name]
-            memory = backend.limits.get("memoryLimit", defaults.memoryLimit).default
-            processes = backend.limits.get("processLimit", defaults.processLimit).default
+            memory = backend.limit("memoryLimit", self.settings.limits).default
+            processes = backend.limit("processLimit", self.settings.limits).default
             recent = sum(1 for at in self.demand.get(name, ()) if now - at < 10.0)
             # As many ready as tasks came in the last 10 s: a burst finds its containers waiting.
             want = max(pool.minimum, min(pool.maximum, recent))
@@ -768,7 +768,9 @@ class Sandbox:
     async def _fill_pool(self) -> None:
         """Keep each backend's ready containers at its target, started off the request path."""
         while True:
-            await self._refill.wait()
+            # Woken by a task taking a container, or every 2 s: demand falls as well as rises.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._refill.wait(), timeout=2.0)
             self._refill.clear()
             if not self.engine_up:
                 continue
@@ -779,8 +781,6 @@ class Sandbox:
                     task = asyncio.create_task(self._prepare_one(key))
                     self._preparing_tasks.add(task)
                     task.add_done_callback(self._preparing_tasks.discard)
-            # Look again soon: demand falls as well as rises.
-            asyncio.get_running_loop().call_later(2.0, self._refill.set)
 
     async def _prepare_one(self, key: tuple[str, int, int]) -> None:
         try:

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
-from pathlib import Path
 from typing import Any
 
 import requests
-
-
-def owner_of(work_dir: Path) -> str:
-    """The label value the service puts on its containers (see Sandbox.owner)."""
-    return hashlib.sha256(str(work_dir.resolve()).encode()).hexdigest()[:12]
 
 
 def program(backend: str, file: str, source: str, **fields: Any) -> dict[str, Any]:

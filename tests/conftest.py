@@ -16,9 +16,9 @@ import docker
 import pytest
 import requests
 
-from service.sandbox import LABEL_OWNER
+from service.sandbox import LABEL_OWNER, owner_label
 from service.settings import PROJECT_ROOT
-from tests.client import Api, owner_of
+from tests.client import Api
 
 
 def free_port() -> int:
@@ -44,7 +44,7 @@ class Server:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.api = Api(f"http://127.0.0.1:{self.port}")
-        self.owner = owner_of(self.work_dir)
+        self.owner = owner_label(self.work_dir)
 
     def start(self, timeout: float = 60) -> None:
         with self.log_path.open("ab") as log:
